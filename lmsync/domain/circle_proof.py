@@ -115,7 +115,7 @@ def disowned_warnings(observation: Observation, proof: CircleProof | None = None
         was = made.get(group.id, "")
         said = None if proof is None or new or was == group.idnumber else (
             _made_as_another(group, was, observation, proof) if was else _its_own_group(group, observation, proof))
-        said = _disowned(group, was, programme, ghost=new) if said is None else said
+        said = _disowned(group, was, programme, ghost=new, enrolled=observation.active_user_ids) if said is None else said
         out.extend([said] if said else [])  # "": said with the other group of a swap
     return out
 
@@ -248,10 +248,18 @@ def _its_own_group(group: ObservedGroup, observation: Observation, proof: Circle
             f"Edit group settings), and {then}")
 
 
-def _disowned(group: ObservedGroup, was: str = "", programme: str = "", *, ghost: bool = False) -> str:
+def _disowned(group: ObservedGroup, was: str = "", programme: str = "", *, ghost: bool = False,
+              enrolled: Collection[int] = ()) -> str:
     left = ("lmsync leaves it as it is (no member changes, no rename, no welcome post, never deleted), counts it as "
             "no circle, and makes no circle for that mentor while the group holds that ID number")
     mentor = folded_mentor(programme, group.idnumber) if programme else None
+    if ghost and mentor is not None and mentor in enrolled and mentor_of_idnumber(programme, group.idnumber) == mentor:
+        # a teacher's group numbered for a student, adopted and then offered for deletion (tester round 132a, 5)
+        return (f"group {quoted_seen(group.name)} (Moodle id {group.id}) carries the ID number {group.idnumber} of this "
+                f"programme's circles, but user {mentor} is enrolled in no [programme] mentor_roles role and is not in "
+                "the peer-mentor cohort: this store, which has no record of the programme's circles yet and takes over "
+                f"only those of mentors, does not take it over: {left}; if it was made by hand, "
+                "change its ID number in Moodle (Groups > Edit group settings)")
     if ghost and mentor is not None and mentor_of_idnumber(programme, group.idnumber) == mentor:
         return (f"group {quoted_seen(group.name)} (Moodle id {group.id}) carries the ID number {group.idnumber} of this "
                 f"programme's circles, but Moodle has no account with id {mentor}: lmsync makes circles only for people, "

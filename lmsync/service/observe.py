@@ -354,20 +354,20 @@ def _read_forum(api: MoodleApi, course_id: int, name: str, memo: RunMemo) -> _Fo
 
 
 def _ghosts(api: MoodleApi, programme: str, proof: CircleProof, observation: Observation,
-            roster: Mapping[int, Any]) -> frozenset[int]:
+            roster: Mapping[int, Any], non_mentors: frozenset[int]) -> frozenset[int]:
     """The mentors of the circles a store with no record would adopt that Moodle has no account of (one read of
-    those not in the course's roster; none read when the store records its circles, or when the read is
-    refused: then adopted as before). ``circle_proof.disown``'s ``ghosts`` (tester round 87b, 2)."""
+    those not in the course's roster; none when the store records its circles, or the read is refused), and
+    ``non_mentors`` (no mentor role, not in the cohort: a teacher's group numbered for a student was adopted, then
+    offered for deletion; 132a, 5). ``circle_proof.disown``'s ``ghosts`` (tester round 87b, 2)."""
     if proof.holds_circles:
         return frozenset()
-    mentors = {m for g in observation.groups if (m := mentor_of_idnumber(programme, g.idnumber)) is not None} - set(roster)
-    if not mentors:
-        return frozenset()
+    named = {m for g in observation.groups if (m := mentor_of_idnumber(programme, g.idnumber)) is not None}
+    mentors, strangers = named - set(roster), frozenset(named & non_mentors)
     try:
-        return frozenset(mentors - set(accounts(api, mentors)))
+        return frozenset(mentors - set(accounts(api, mentors))) | strangers if mentors else strangers
     except MoodleException as exc:
         log.warning("observe.account_lookup_failed", error=type(exc).__name__)
-        return frozenset()
+        return strangers
 
 
 def observe(
@@ -428,7 +428,8 @@ def observe(
     )
     if proof is not None:  # a circle whose ID number was changed in Moodle gets it back first (round 103b, 2)
         observation = with_idnumbers_back(observation, programme, proof)
-        observation = disown(observation, programme, proof, _ghosts(api, programme, proof, observation, roster))
+        strangers = frozenset(u for u, user in roster.items() if not user.roles & set(config.programme.mentor_roles)) - cohort
+        observation = disown(observation, programme, proof, _ghosts(api, programme, proof, observation, roster, strangers))
     # a group carrying a circle's ID number lmsync never made is a count here, not a warning: every
     # observation of a run saw it (four lines per run, tester round 75, 6); the plan's warning and the
     # run's sync line say it once, with what an admin does about it
