@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal, TypeVar
 
 from lmsync.domain.people import Person
+from lmsync.domain.score_figures import figure
 
 if TYPE_CHECKING:
     import numpy as np  # imported where used: settings and explain() need no numpy (issue 15, start-up)
@@ -187,7 +188,7 @@ def explain(circle: Circle, mentee: Person, mentor: Person, is_peer: bool, setti
         terms["stickiness"] = w.stickiness
         # a pair flagged for re-matching that stayed (tester round 10, 8: the flag seemed to do nothing)
         reasons.append(f"stays with their mentor: open to re-matching, but no mentor is better by more than "
-                       f"the stickiness weight ({w.stickiness:g})")
+                       f"the stickiness weight ({figure(w.stickiness)})")
     return terms, reasons
 
 

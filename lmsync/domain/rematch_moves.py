@@ -58,7 +58,7 @@ def free_words(stickiness: float) -> str:
 def gain_words(stickiness: float) -> str:
     """``their new mentor scores higher`` (by more than the stickiness weight, when it is not 0): of a move the
     mover gains by, the plan's why (tester round 106a, 3: it read only "re-matched")."""
-    return "their new mentor scores higher" + (f" by more than the stickiness weight ({stickiness:g})" if stickiness else "")
+    return "their new mentor scores higher" + (f" by more than the stickiness weight ({figure(stickiness)})" if stickiness else "")
 
 
 def _listed(takers: Sequence[tuple[str, str]], name: Callable[[str], str], cap: int | None) -> str:
