@@ -241,6 +241,7 @@ def _match_circle(
         load[mentor_id] += 1
 
     keep: dict[str, list[str]] = {}
+    opened_by: dict[str, list[str]] = {}  # existing pairs open to re-matching, by mentor
     # mentee -> (mentor of their existing pair, why it is no longer fixed): opened for re-matching, the
     # mentor's capacity fell, or the pair is no longer allowed (a forbid, a mark, an opted-out mentor); the
     # last two are warned where they are found
@@ -259,12 +260,12 @@ def _match_circle(
             # an opted-out mentor is named as such (tester round 50, 3: a long catch-all was said instead)
             earlier[mentee.id] = (mentor_id, f"the pair is not allowed: {why}" if why else MENTOR_OPTED_OUT)  # 66, 7
             continue
-        if opened:
-            sticky[mentee.id] = mentor_id
-            earlier[mentee.id] = (mentor_id, REMATCHING)
-            continue
-        keep.setdefault(mentor_id, []).append(mentee.id)
-    for mentor_id, kept in sorted(keep.items()):
+        (opened_by if opened else keep).setdefault(mentor_id, []).append(mentee.id)
+    for mentor_id in sorted(set(keep) | set(opened_by)):
+        # the pairs open to re-matching count too: with a capacity below the pairs, the order below says which
+        # stay, whatever [matching] rematch opens (tester round 132b, 1: it moved the one pair that had met)
+        open_here = opened_by.get(mentor_id, [])
+        kept = keep.get(mentor_id, []) + open_here
         room = cap[mentor_id] - load[mentor_id]
         if len(kept) > room:
             mentor = by_id[mentor_id]
@@ -285,12 +286,17 @@ def _match_circle(
             said = (f"{mentor_id}'s room went to [matching] pins ({', '.join(pinned)})" if pinned
                     else f"{mentor_id}'s circle holds more mentees than their capacity")
             for mentee_id in scored[room:]:
-                sticky[mentee_id] = mentor_id
+                if not open_here:  # else the room left is the open pairs' (tester round 132b, 1)
+                    sticky[mentee_id] = mentor_id
                 earlier[mentee_id] = (mentor_id, cause)
                 warnings.append(f"{mentee_id}: {said}; matched again "
                                 "(to another mentor with room, else unmatched)")  # not "re-matched" (tester round 15, 4)
             kept = scored[:room]
         for mentee_id in kept:
+            if mentee_id in open_here:  # open to re-matching: moves if the total gains more than stickiness
+                sticky[mentee_id] = mentor_id
+                earlier[mentee_id] = (mentor_id, REMATCHING)
+                continue
             fixed[mentee_id] = (mentor_id, "kept")
             load[mentor_id] += 1
     for mentee_id, mentor_id in gone.items():

@@ -27,3 +27,23 @@ def test_round_50_7_the_store_s_pairing_dates_reach_the_capacity_cut() -> None:
     result = {a.mentee: (a.mentor, a.origin) for a in run_match(read.people, Config(), read.notices).assignments}
     assert result["s0012"] == ("m0001", "kept")  # paired in September: stays
     assert result["s0011"][0] == "m0002"  # paired this morning: moves (by id it stayed)
+
+
+def test_round_132b_1_a_capacity_cut_keeps_the_pair_that_met_when_rematch_opens_the_mentor() -> None:
+    """Tester round 132b, 1: with [matching] rematch naming the mentor (or "*"), a capacity cut moved the one pair
+    that had met, and every move read "re-matching". The cut's order holds whatever rematch opens: the pair that met
+    stays open to re-matching, the others move "over capacity", each warned of."""
+    roster = {1: user(1, "m0001", "teacher", mentorcapacity="1"), 2: user(2, "m0002", "teacher", mentorcapacity="3"),
+              11: user(11, "s0011", "student"), 12: user(12, "s0012", "student"), 13: user(13, "s0013", "student")}
+
+    def standing(mentees: object) -> PairStanding:
+        return PairStanding(meetings={(1, 13): 1})
+
+    for rematch in (["m0001"], ["*"], []):
+        config = Config.model_validate({"matching": {"rematch": rematch}})
+        read = people_from_roster(roster, config, groups=[circle(1, 11, 12, 13, gid=1)], standing=standing)
+        result = run_match(read.people, config, read.notices)
+        moved = {a.mentee: (a.mentor, a.cause) for a in result.assignments if a.origin == "moved"}
+        assert {a.mentee: a.mentor for a in result.assignments}["s0013"] == "m0001", rematch  # it met: it stays
+        assert moved == {"s0011": ("m0002", "over capacity"), "s0012": ("m0002", "over capacity")}, (rematch, moved)
+        assert sum("holds more mentees than their capacity" in w for w in result.warnings) == 2, result.warnings
