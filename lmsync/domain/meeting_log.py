@@ -160,7 +160,8 @@ def meetings_by_attempt(
             side: RatedBy = "mentor"
             gone: list[int] = []  # people the attendance names, since erased, not among the day's mentees
             if mentees:
-                present = _attendees(raw_attended, resolve, items.attended)
+                named = _attendees(raw_attended, resolve, items.attended)
+                present = None if named is None else set(named)
                 gone = sorted(p for p in present or () if p not in mentees and day <= (erased or {}).get(p, date.min))
                 if present is not None and not present & set(mentees):  # else all of them "missed" it (round 59, 4)
                     if present != set(gone):
@@ -171,8 +172,7 @@ def meetings_by_attempt(
                         continue  # about people erased since, not of this circle: withheld, as every row about one
                     # the circle's meeting, the one named since erased (tester round 112b, 1): the others missed it
                 elif present is not None:  # one name of someone else: a mentee it meant was counted absent (131b, 1)
-                    _strangers(raw_attended, resolve, items.attended,
-                               set(mentees) | set(gone) | set(mentors) | {attempt.user_id})
+                    _strangers(named or [], items.attended, set(mentees) | set(gone) | set(mentors) | {attempt.user_id})
                 if one_to_one and present is None:
                     raise FieldProblem(items.attended, "names no mentee: with [meetings] one_to_one a mentor's response "
                                                        "names the mentee (or mentees) met")
@@ -259,33 +259,32 @@ def response_date_order(raw: str, setting: Literal["auto", "dmy", "mdy"], field:
     return evidence.order or "dmy"
 
 
-def _attendees(raw: str, resolve: Resolver, field: str) -> set[int] | None:
-    """``None`` means everyone (blank or ``all``)."""
+def _attendees(raw: str, resolve: Resolver, field: str) -> list[int] | None:
+    """The Moodle id of each name, in the list's order; ``None`` means everyone (blank or ``all``)."""
     text = raw.strip()
     if not text or text.lower() == "all":
         return None
-    present: set[int] = set()
+    present: list[int] = []
     names = [token for token in re.split(r"[,;\n]+", text) if token.strip()]
     for place, token in enumerate(names, start=1):
         try:
-            present.add(resolve_person(resolve, token, field).user_id)
+            present.append(resolve_person(resolve, token, field).user_id)
         except FieldProblem as problem:  # which of the names (tester round 60, 3: the value is masked in logs)
             where = f"name {place} of {len(names)}: " if len(names) > 1 else ""
             raise FieldProblem(field, where + problem.message) from None
     return present
 
 
-def _strangers(raw: str, resolve: Resolver, field: str, known: set[int]) -> None:
-    """Raise ``FieldProblem`` when the attendance names someone who is none of ``known`` (the respondent's mentees
-    of that day, those erased since, their own mentors, themselves): another circle's student, or a mistyped name
-    that is somebody's. Stored, the response counted the mentee it meant absent and said nothing, while a name that
-    is nobody's was a problem (tester round 131b, 1). Says which name by place; the value stays masked in logs."""
-    names = [token for token in re.split(r"[,;\n]+", raw.strip()) if token.strip()]
-    places = [place for place, token in enumerate(names, start=1)
-              if resolve_person(resolve, token, field).user_id not in known]
+def _strangers(named: list[int], field: str, known: set[int]) -> None:
+    """Raise ``FieldProblem`` when the attendance (``named``: ``_attendees``) names someone who is none of ``known``
+    (the respondent's mentees of that day, those erased since, their own mentors, themselves): another circle's
+    student, or a mistyped name that is somebody's. Stored, the response counted the mentee it meant absent and said
+    nothing, while a name that is nobody's was a problem (tester round 131b, 1). Says which name by place; the value
+    stays masked in logs."""
+    places = [place for place, person in enumerate(named, start=1) if person not in known]
     if places:
         which = ", ".join(str(p) for p in places)
-        raise FieldProblem(field, f"name{'s' if len(places) > 1 else ''} {which} of {len(names)}: "
+        raise FieldProblem(field, f"name{'s' if len(places) > 1 else ''} {which} of {len(named)}: "
                            f"{'are' if len(places) > 1 else 'is'} not one of the respondent's mentees on that day (a "
                            "mistyped name, or a student of another circle): the response is not stored, so no mentee "
                            "it meant is counted absent")
